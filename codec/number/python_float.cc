@@ -1,0 +1,150 @@
+#include "codec/number/python_float.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+
+namespace fullerene::codec {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Python's str.strip() on an ASCII string removes these (str.isspace() is true for them):
+// the C whitespace set plus the four ASCII "information separators" 0x1c-0x1f.
+bool IsPythonAsciiSpace(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
+bool SameIgnoringCase(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() && absl::EqualsIgnoreCase(a, b);
+}
+
+// Checks the grammar of a finite decimal literal without its sign:
+//   digitpart ["." [digitpart]] [exponent]  |  "." digitpart [exponent]
+//   digitpart: digit (["_"] digit)*         exponent: ("e"|"E") ["+"|"-"] digitpart
+// and reports whether it contains underscores.
+bool IsDecimalLiteral(absl::string_view s, bool* has_underscore) {
+  size_t i = 0;
+  const size_t n = s.size();
+  *has_underscore = false;
+  // Consumes a digitpart at i; returns the number of digits consumed (0 if none).
+  auto digitpart = [&]() -> size_t {
+    size_t digits = 0;
+    while (i < n) {
+      if (IsDigit(s[i])) {
+        ++digits;
+        ++i;
+      } else if (s[i] == '_' && digits > 0 && i + 1 < n && IsDigit(s[i + 1])) {
+        *has_underscore = true;
+        ++i;
+      } else {
+        break;
+      }
+    }
+    return digits;
+  };
+  size_t int_digits = digitpart();
+  size_t frac_digits = 0;
+  if (i < n && s[i] == '.') {
+    ++i;
+    frac_digits = digitpart();
+  }
+  if (int_digits == 0 && frac_digits == 0) {
+    return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) {
+      ++i;
+    }
+    if (digitpart() == 0) {
+      return false;
+    }
+  }
+  return i == n;
+}
+
+// Out-of-range path: from_chars leaves the value untouched on overflow and underflow, so
+// let strtod (which saturates to +-HUGE_VAL or rounds to the nearest subnormal or zero)
+// decide. The literal is already validated and free of underscores; we never call
+// setlocale, so strtod uses the "C" locale's '.'.
+double StrtodSaturating(absl::string_view literal, bool negative) {
+  char stack[128];
+  std::unique_ptr<char[]> heap;
+  char* buf = stack;
+  if (literal.size() + 1 > sizeof(stack)) {
+    heap.reset(new char[literal.size() + 1]);
+    buf = heap.get();
+  }
+  std::memcpy(buf, literal.data(), literal.size());
+  buf[literal.size()] = '\0';
+  double v = std::strtod(buf, nullptr);
+  return negative ? -v : v;
+}
+
+}  // namespace
+
+bool ParsePythonFloat(absl::string_view text, double* out) {
+  while (!text.empty() && IsPythonAsciiSpace(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && IsPythonAsciiSpace(text.back())) {
+    text.remove_suffix(1);
+  }
+  bool negative = false;
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+    negative = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  if (text.empty()) {
+    return false;
+  }
+  if (!IsDigit(text.front()) && text.front() != '.') {
+    if (SameIgnoringCase(text, "inf") || SameIgnoringCase(text, "infinity")) {
+      *out = negative ? -std::numeric_limits<double>::infinity()
+                      : std::numeric_limits<double>::infinity();
+      return true;
+    }
+    if (SameIgnoringCase(text, "nan")) {
+      // Python keeps the sign of "-nan"; nothing downstream looks at it, but keep it anyway.
+      *out = negative ? -std::numeric_limits<double>::quiet_NaN()
+                      : std::numeric_limits<double>::quiet_NaN();
+      return true;
+    }
+    return false;
+  }
+  bool has_underscore = false;
+  if (!IsDecimalLiteral(text, &has_underscore)) {
+    return false;
+  }
+  std::string without_underscores;
+  if (has_underscore) {
+    without_underscores.reserve(text.size());
+    for (char c : text) {
+      if (c != '_') {
+        without_underscores.push_back(c);
+      }
+    }
+    text = without_underscores;
+  }
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v,
+                                   std::chars_format::general);
+  if (ec == std::errc::result_out_of_range) {
+    *out = StrtodSaturating(text, negative);
+    return true;
+  }
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return false;
+  }
+  *out = negative ? -v : v;
+  return true;
+}
+
+}  // namespace fullerene::codec
