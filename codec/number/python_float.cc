@@ -1,6 +1,7 @@
 #include "codec/number/python_float.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -15,11 +16,10 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Python's str.strip() on an ASCII string removes these (str.isspace() is true for them):
-// the C whitespace set plus the four ASCII "information separators" 0x1c-0x1f.
-bool IsPythonAsciiSpace(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
-}
+// float() strips the C whitespace set only (Py_ISSPACE). The ASCII "information separators"
+// 0x1c-0x1f, which str.isspace() and str.split() treat as whitespace, make float() fail:
+// float('\x1c3') raises ValueError on CPython 3.11.
+bool IsPythonAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 bool SameIgnoringCase(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() && absl::EqualsIgnoreCase(a, b);
@@ -88,6 +88,41 @@ double StrtodSaturating(absl::string_view literal, bool negative) {
   return negative ? -v : v;
 }
 
+// Clinger's fast path for the common shape of metric values, `digits[.digits]` with at most 15
+// significant digits: the digits form an integer below 2^53 and 10^k (k <= 22) is exact, so
+// one IEEE division gives the correctly rounded result, the same double from_chars and
+// CPython produce, at a fraction of the cost. Returns false (without touching *out) for
+// anything else, which then takes the general path.
+bool ParseSimpleDecimal(absl::string_view s, bool negative, double* out) {
+  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (s.empty() || s.size() > 16) {
+    return false;
+  }
+  uint64_t mantissa = 0;
+  size_t digits = 0;
+  size_t fraction_digits = 0;
+  bool seen_dot = false;
+  for (char c : s) {
+    if (IsDigit(c)) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+      fraction_digits += seen_dot ? 1 : 0;
+    } else if (c == '.' && !seen_dot) {
+      seen_dot = true;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15) {
+    return false;
+  }
+  const double v = static_cast<double>(mantissa) / kPowersOfTen[fraction_digits];
+  *out = negative ? -v : v;
+  return true;
+}
+
 }  // namespace
 
 bool ParsePythonFloat(absl::string_view text, double* out) {
@@ -104,6 +139,9 @@ bool ParsePythonFloat(absl::string_view text, double* out) {
   }
   if (text.empty()) {
     return false;
+  }
+  if (ParseSimpleDecimal(text, negative, out)) {
+    return true;
   }
   if (!IsDigit(text.front()) && text.front() != '.') {
     if (SameIgnoringCase(text, "inf") || SameIgnoringCase(text, "infinity")) {

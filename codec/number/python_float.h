@@ -8,7 +8,8 @@
 //   accepted  "1", "-1.5", "+.5", "5.", "1e3", "1E-3", "1_000.000_1", "inf", "-Infinity",
 //             "nan", "NaN", "1e400" (-> inf), "1e-400" (-> 0.0), " 2 " (surrounding
 //             whitespace is stripped)
-//   rejected  "", "0x10", "1,5", "1e", "_1", "1__0", "1_", "nan(1)", "in f"
+//   rejected  "", "0x10", "1,5", "1e", "_1", "1__0", "1_", "nan(1)", "in f", "\x1c3" (float()
+//             strips only " \t\n\v\f\r", unlike str.split())
 //
 // The result is correctly rounded (round-half-even on the exact decimal value), as CPython's
 // dtoa-based parser is.
