@@ -18,86 +18,25 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/substitute.h"
 #include "absl/time/clock.h"
+#include "tests/integration/child_process.h"
 #include "tests/testing/loopback.h"
 
 namespace fullerene::testing {
 namespace {
 
-// Polls waitpid until the child exits or the deadline passes; returns its exit status, 128+N
-// for a signal, or -1 on timeout.
-int WaitFor(pid_t pid, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  for (;;) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      if (WIFEXITED(status)) {
-        return WEXITSTATUS(status);
-      }
-      if (WIFSIGNALED(status)) {
-        return 128 + WTERMSIG(status);
-      }
-      return -1;
-    }
-    if (absl::Now() >= deadline) {
-      return -1;
-    }
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-}
-
-// fork + exec with stdout/stderr redirected (to the same file when `err` is empty), in
-// `cwd`. The child gets SIGTERM when the forking thread dies, and sees no Python environment
-// that could point Debian's interpreter at another installation. Everything the child needs
-// is prepared before fork(): the test process has other threads (sinks).
+// Debian's interpreter must not be pointed at another installation by the test's
+// environment.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& cwd, const std::string& out,
             const std::string& err) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) {
-    args.push_back(const_cast<char*>(a.c_str()));
-  }
-  args.push_back(nullptr);
-  std::vector<std::string> environment = {"PYTHONNOUSERSITE=1", "PYTHONDONTWRITEBYTECODE=1"};
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {  // unistd.h (_GNU_SOURCE)
-    const absl::string_view entry(*e);
-    bool drop = false;
-    for (absl::string_view name :
-         {"PYTHONPATH=", "PYTHONHOME=", "PYTHONSTARTUP=", "PYTHONUSERBASE=", "PYTHONNOUSERSITE=",
-          "PYTHONDONTWRITEBYTECODE=", "GRAPHITE_ROOT=", "GRAPHITE_CONF_DIR=",
-          "GRAPHITE_STORAGE_DIR="}) {
-      drop = drop || absl::StartsWith(entry, name);
-    }
-    if (!drop) {
-      environment.emplace_back(entry);
-    }
-  }
-  std::vector<char*> envp;
-  for (const std::string& e : environment) {
-    envp.push_back(const_cast<char*>(e.c_str()));
-  }
-  envp.push_back(nullptr);
-  const char* err_path = err.empty() ? nullptr : err.c_str();
-
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) {
-      _exit(127);
-    }
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = err_path == nullptr ? o : open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, STDIN_FILENO);
-    dup2(o, STDOUT_FILENO);
-    dup2(e, STDERR_FILENO);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
-      _exit(127);
-    }
-    execve(args[0], args.data(), envp.data());
-    _exit(127);
-  }
-  return pid;
+  ChildOptions options;
+  options.cwd = cwd;
+  options.stdout_path = out;
+  options.stderr_path = err;
+  options.drop_environment = {"PYTHONPATH",     "PYTHONHOME",      "PYTHONSTARTUP",
+                              "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONDONTWRITEBYTECODE",
+                              "GRAPHITE_ROOT",  "GRAPHITE_CONF_DIR", "GRAPHITE_STORAGE_DIR"};
+  options.add_environment = {"PYTHONNOUSERSITE=1", "PYTHONDONTWRITEBYTECODE=1"};
+  return SpawnChild(argv, options);
 }
 
 std::string KindName(CarbonPeer::Kind kind) {
@@ -216,7 +155,7 @@ int CarbonPeer::Stop(absl::Duration timeout) {
     return -1;
   }
   kill(pid_, SIGTERM);
-  int status = WaitFor(pid_, timeout);
+  int status = WaitForExit(pid_, timeout);
   if (status == -1) {
     Kill();
     return -1;
@@ -234,7 +173,7 @@ void CarbonPeer::Kill() {
     return;
   }
   kill(pid_, SIGKILL);
-  WaitFor(pid_, absl::Seconds(10));
+  WaitForExit(pid_, absl::Seconds(10));
   pid_ = -1;
 }
 
@@ -279,10 +218,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv, absl::Duration ti
   TempDir dir;
   pid_t pid = Spawn(argv, "", dir.Join("stdout.txt"), dir.Join("stderr.txt"));
   CommandResult result;
-  result.status = WaitFor(pid, timeout);
+  result.status = WaitForExit(pid, timeout);
   if (result.status == -1) {
     kill(pid, SIGKILL);
-    WaitFor(pid, absl::Seconds(10));
+    WaitForExit(pid, absl::Seconds(10));
   }
   result.stdout_text = ReadFileOrEmpty(dir.Join("stdout.txt"));
   result.stderr_text = ReadFileOrEmpty(dir.Join("stderr.txt"));

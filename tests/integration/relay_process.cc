@@ -1,57 +1,22 @@
 #include "tests/integration/relay_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tests/integration/child_process.h"
 
 namespace fullerene::testing {
 namespace {
 
-// Polls waitpid until the child exits or the deadline passes; returns its exit status, 128+N
-// for a signal, or -1 on timeout.
-int WaitFor(pid_t pid, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  for (;;) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      if (WIFEXITED(status)) {
-        return WEXITSTATUS(status);
-      }
-      if (WIFSIGNALED(status)) {
-        return 128 + WTERMSIG(status);
-      }
-      return -1;
-    }
-    if (absl::Now() >= deadline) {
-      return -1;
-    }
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-}
-
 pid_t SpawnWithOutput(const std::vector<std::string>& args, const std::string& out,
                       const std::string& err) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, STDOUT_FILENO);
-    dup2(e, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (const std::string& a : args) {
-      argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  ChildOptions options;
+  options.stdout_path = out;
+  options.stderr_path = err;
+  return SpawnChild(args, options);
 }
 
 }  // namespace
@@ -104,7 +69,7 @@ int RelayProcess::Stop(absl::Duration timeout) {
     return -1;
   }
   kill(pid_, SIGTERM);
-  int status = WaitFor(pid_, timeout);
+  int status = WaitForExit(pid_, timeout);
   if (status == -1) {
     Kill();
     return -1;
@@ -118,7 +83,7 @@ void RelayProcess::Kill() {
     return;
   }
   kill(pid_, SIGKILL);
-  WaitFor(pid_, absl::Seconds(10));
+  WaitForExit(pid_, absl::Seconds(10));
   pid_ = -1;
 }
 
@@ -126,7 +91,7 @@ int RelayProcess::WaitExit(absl::Duration timeout) {
   if (pid_ <= 0) {
     return -1;
   }
-  int status = WaitFor(pid_, timeout);
+  int status = WaitForExit(pid_, timeout);
   if (status != -1) {
     pid_ = -1;
   }
@@ -152,10 +117,10 @@ ExitResult RunRelayToExit(std::vector<std::string> args, absl::Duration timeout)
   args.insert(args.begin(), RelayProcess::BinaryPath());
   pid_t pid = SpawnWithOutput(args, dir.Join("stdout.txt"), dir.Join("stderr.txt"));
   ExitResult result;
-  result.status = WaitFor(pid, timeout);
+  result.status = WaitForExit(pid, timeout);
   if (result.status == -1) {
     kill(pid, SIGKILL);
-    WaitFor(pid, absl::Seconds(10));
+    WaitForExit(pid, absl::Seconds(10));
   }
   result.stderr_text = ReadFileOrEmpty(dir.Join("stderr.txt"));
   result.stdout_text = ReadFileOrEmpty(dir.Join("stdout.txt"));
