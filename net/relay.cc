@@ -134,15 +134,18 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Create(core::Config config) {
     ListenerSocket::Kind kind;
     SocketKind socket;
     const char* key;
+    const char* interface_key;
     const char* name;
   };
   const Wanted wanted[] = {
       {c.line_receiver.port != 0, &c.line_receiver, ListenerSocket::Kind::kLine,
-       SocketKind::kStream, "LINE_RECEIVER_PORT", "line"},
+       SocketKind::kStream, "LINE_RECEIVER_PORT", "LINE_RECEIVER_INTERFACE", "line"},
       {c.pickle_receiver.port != 0, &c.pickle_receiver, ListenerSocket::Kind::kPickle,
-       SocketKind::kStream, "PICKLE_RECEIVER_PORT", "pickle"},
+       SocketKind::kStream, "PICKLE_RECEIVER_PORT", "PICKLE_RECEIVER_INTERFACE",
+       "pickle"},
       {c.enable_udp_listener && c.udp_receiver.port != 0, &c.udp_receiver,
-       ListenerSocket::Kind::kUdp, SocketKind::kDatagram, "UDP_RECEIVER_PORT", "udp"},
+       ListenerSocket::Kind::kUdp, SocketKind::kDatagram, "UDP_RECEIVER_PORT",
+       "UDP_RECEIVER_INTERFACE", "udp"},
   };
   for (const Wanted& w : wanted) {
     if (!w.enabled) {
@@ -150,9 +153,13 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Create(core::Config config) {
     }
     int port = 0;
     for (int worker = 0; worker < workers; ++worker) {
-      absl::StatusOr<int> fd = OpenListener(*w.spec, w.socket, w.key);
+      absl::StatusOr<int> fd = OpenListener(*w.spec, w.socket);
       if (!fd.ok()) {
-        return fd.status();  // ~Relay closes the sockets opened before this one
+        // ~Relay closes the sockets opened before this one.
+        return absl::Status(fd.status().code(),
+                            absl::StrCat(where, ": ", w.key, " = ", w.spec->port, " (",
+                                         w.interface_key, " = ", w.spec->interface,
+                                         "): ", fd.status().message()));
       }
       s.listeners[worker].push_back(ListenerSocket{w.kind, *fd});
       port = LocalPort(*fd);

@@ -73,13 +73,11 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveAddress(const std::string& hos
   return addresses;
 }
 
-absl::StatusOr<int> OpenListener(const core::ListenerSpec& spec, SocketKind kind,
-                                 absl::string_view what) {
+absl::StatusOr<int> OpenListener(const core::ListenerSpec& spec, SocketKind kind) {
   absl::StatusOr<SocketAddress> address = ParseNumericAddress(spec.interface, spec.port);
   if (!address.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot listen for ", what, " on ", spec.interface, ":", spec.port, ": ",
-                     address.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("cannot listen on ", spec.interface, ":",
+                                                   spec.port, ": ", address.status().message()));
   }
   const int type = (kind == SocketKind::kStream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
   int fd = socket(address->family(), type, 0);
@@ -101,16 +99,16 @@ absl::StatusOr<int> OpenListener(const core::ListenerSpec& spec, SocketKind kind
   if (bind(fd, address->get(), address->length) != 0) {
     int err = errno;
     close(fd);
-    return absl::FailedPreconditionError(absl::StrCat("cannot listen for ", what, " on ",
-                                                      address->ToString(), ": ", strerror(err)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot listen on ", address->ToString(), ": ", strerror(err)));
   }
   // carbon's backlog is 50; an aggregation tier takes thousands of connections at once after
   // a network blip, so use the kernel's maximum (capped by net.core.somaxconn).
   if (kind == SocketKind::kStream && listen(fd, 4096) != 0) {
     int err = errno;
     close(fd);
-    return absl::FailedPreconditionError(absl::StrCat("listen() for ", what, " on ",
-                                                      address->ToString(), ": ", strerror(err)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("listen() on ", address->ToString(), ": ", strerror(err)));
   }
   return fd;
 }

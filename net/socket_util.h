@@ -39,9 +39,7 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveAddress(const std::string& hos
 enum class SocketKind { kStream, kDatagram };
 
 // A bound socket with SO_REUSEADDR and SO_REUSEPORT (and listening, for kStream), CLOEXEC.
-// `what` names the config key for the error message, e.g. "LINE_RECEIVER_PORT".
-absl::StatusOr<int> OpenListener(const core::ListenerSpec& spec, SocketKind kind,
-                                 absl::string_view what);
+absl::StatusOr<int> OpenListener(const core::ListenerSpec& spec, SocketKind kind);
 
 // The local port a socket is bound to (to log the real port when 0 was asked for).
 int LocalPort(int fd);
