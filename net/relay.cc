@@ -182,16 +182,16 @@ absl::Status Relay::Start() {
   const int n = state_->workers;
   std::vector<absl::Status> init(n);
   std::latch initialized(n);
-  std::latch go(1);
-  std::atomic<bool> abort{false};
+  // `init` and `initialized` are used by the threads only before initialized.wait() returns;
+  // what they look at afterwards (start_gate_, start_aborted_) outlives them.
   for (int i = 0; i < n; ++i) {
-    threads_.emplace_back([this, i, &init, &initialized, &go, &abort] {
+    threads_.emplace_back([this, i, &init, &initialized] {
       const std::string name = absl::StrCat("fullerene-w", i);
       pthread_setname_np(pthread_self(), name.c_str());
       init[i] = workers_[i]->Init();
       initialized.count_down();
-      go.wait();
-      if (!abort.load()) {
+      start_gate_.wait();
+      if (!start_aborted_.load()) {
         workers_[i]->Run();
       }
     });
@@ -204,8 +204,8 @@ absl::Status Relay::Start() {
       break;
     }
   }
-  abort.store(!status.ok());
-  go.count_down();
+  start_aborted_.store(!status.ok());
+  start_gate_.count_down();
   if (!status.ok()) {
     for (std::thread& t : threads_) {
       t.join();

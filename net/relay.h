@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <latch>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -50,6 +51,9 @@ class Relay {
   std::unique_ptr<RelayState> state_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
+  // Opened once every worker has initialised; start_aborted_ says whether to run or leave.
+  std::latch start_gate_{1};
+  std::atomic<bool> start_aborted_{false};
   std::thread resolver_;
   std::atomic<bool> resolver_stop_{false};
   absl::Mutex resolver_mu_;
