@@ -15,6 +15,7 @@
 // at once with status 1. SIGHUP is logged and ignored.
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <string.h>
@@ -140,6 +141,11 @@ void WritePidFile(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Outbound batches (tens of KiB each) pile up while a destination is slow or down and are
+  // freed when it catches up. From heap arenas those pages would stay resident at the peak;
+  // as their own mappings they go back to the kernel on free. A fixed threshold also stops
+  // glibc from raising it on its own after the first large free.
+  mallopt(M_MMAP_THRESHOLD, 16 << 10);
   Flags flags = ParseFlags(argc, argv);
 
   absl::StatusOr<Config> config = fullerene::core::LoadConfig(flags.load);
