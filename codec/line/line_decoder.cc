@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 
 namespace fullerene::codec {
 namespace {
@@ -244,11 +244,11 @@ LineStatus ParseLine(absl::string_view line, core::MetricView* out) {
   }
   // carbon converts the timestamp first: `(float(ts), float(value))`.
   double timestamp;
-  if (!ParsePythonFloat(fields[2], &timestamp)) {
+  if (!core::ParsePythonFloat(fields[2], &timestamp)) {
     return LineStatus::kBadTimestamp;
   }
   double value;
-  if (!ParsePythonFloat(fields[1], &value)) {
+  if (!core::ParsePythonFloat(fields[1], &value)) {
     return LineStatus::kBadValue;
   }
   out->name = fields[0];

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "absl/hash/hash.h"
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 #include "codec/pickle/pickle_text.h"
 
 namespace fullerene::codec::internal {
@@ -360,7 +360,7 @@ bool PickleHeap::ToDoubleOther(const PyValue& value, double* out) {
 
 bool PickleHeap::TextToDouble(const PyValue& value, double* out) {
   // float() of a str or bytes: ParsePythonFloat strips exactly what Python strips.
-  return ParsePythonFloat(Text(value), out);
+  return core::ParsePythonFloat(Text(value), out);
 }
 
 size_t PickleHeap::CountCharacters(const PyValue& str) const {

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "absl/strings/match.h"
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 
 namespace fullerene::codec::internal {
 namespace {
@@ -378,7 +378,7 @@ bool ParseFloatLine(absl::string_view line, double* out) {
     }
   }
   // The grammar above is a subset of ParsePythonFloat's, so this cannot fail.
-  if (!ParsePythonFloat(text, out)) {
+  if (!core::ParsePythonFloat(text, out)) {
     return false;
   }
   // A finite literal that rounds to infinity is OverflowError in PyOS_string_to_double.

@@ -1,7 +1,6 @@
 #include "core/config/config_parser.h"
 
 #include <fcntl.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/base/python_float.h"
 #include "core/base/status_macros.h"
 
 namespace fullerene::core {
@@ -652,10 +652,6 @@ bool ScanDigitPart(absl::string_view text, size_t* pos, std::string* out) {
   return true;
 }
 
-locale_t CLocale() {
-  static const locale_t locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(0));
-  return locale;
-}
 
 }  // namespace
 
@@ -690,47 +686,23 @@ std::optional<PythonInt> ParseInt(absl::string_view text) {
 }
 
 std::optional<double> ParseFloat(absl::string_view text) {
+  // float() maps non-ASCII whitespace to ' ' and then strips only " \t\n\v\f\r"; str.strip()
+  // also removes the ASCII separators 0x1c-0x1f, which make float() fail.
   const absl::string_view s = Strip(text);
-  size_t pos = 0;
-  std::string clean;
-  if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    clean.push_back(s[pos]);
-    ++pos;
-  }
-  const std::string word = absl::AsciiStrToLower(s.substr(pos));
-  if (word == "inf" || word == "infinity" || word == "nan") {
-    const double magnitude = word == "nan" ? std::numeric_limits<double>::quiet_NaN()
-                                           : std::numeric_limits<double>::infinity();
-    return clean == "-" ? -magnitude : magnitude;
-  }
-  // number ::= [digitpart] "." digitpart | digitpart ["."]
-  const bool int_part = ScanDigitPart(s, &pos, &clean);
-  bool frac_part = false;
-  if (pos < s.size() && s[pos] == '.') {
-    clean.push_back('.');
-    ++pos;
-    frac_part = ScanDigitPart(s, &pos, &clean);
-  }
-  if (!int_part && !frac_part) {
-    return std::nullopt;
-  }
-  if (pos < s.size() && (s[pos] == 'e' || s[pos] == 'E')) {
-    clean.push_back('e');
-    ++pos;
-    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-      clean.push_back(s[pos]);
-      ++pos;
-    }
-    if (!ScanDigitPart(s, &pos, &clean)) {
-      return std::nullopt;
+  const absl::string_view before = text.substr(0, static_cast<size_t>(s.data() - text.data()));
+  const absl::string_view after = text.substr(before.size() + s.size());
+  for (absl::string_view stripped : {before, after}) {
+    for (char c : stripped) {
+      if (c >= '\x1c' && c <= '\x1f') {
+        return std::nullopt;
+      }
     }
   }
-  if (pos != s.size()) {
+  double value = 0;
+  if (!ParsePythonFloat(s, &value)) {
     return std::nullopt;
   }
-  // The grammar is checked, so strtod sees only a plain decimal literal. glibc rounds
-  // correctly and returns inf on overflow, as CPython does.
-  return strtod_l(clean.c_str(), nullptr, CLocale());
+  return value;
 }
 
 std::string FloatRepr(double x) {
@@ -783,6 +755,26 @@ std::string FloatRepr(double x) {
   return out;
 }
 
+namespace {
+
+// str.isprintable() for a code point outside ASCII. Exact for Latin-1 and for the separators,
+// format characters, surrogates and private-use ranges a host or instance name could carry;
+// elsewhere it errs on "printable", the only cost being an unescaped character in a ring key
+// nobody writes.
+bool IsPrintableNonAscii(uint32_t cp) {
+  if (cp <= 0xa0 || cp == 0xad) return false;                       // C1 controls, NBSP, SHY
+  if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200f)) return false;  // spaces, ZW*, LRM/RLM
+  if (cp >= 0x2028 && cp <= 0x202f) return false;                    // separators, bidi
+  if (cp >= 0x205f && cp <= 0x206f) return false;
+  if (cp == 0x3000 || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb)) return false;
+  if (cp >= 0xd800 && cp <= 0xdfff) return false;                    // surrogates
+  if (cp >= 0xe000 && cp <= 0xf8ff) return false;                    // private use
+  if (cp >= 0xf0000) return false;                                   // private use planes
+  return true;
+}
+
+}  // namespace
+
 std::string Repr(absl::string_view text) {
   const bool has_single = text.find('\'') != absl::string_view::npos;
   const bool has_double = text.find('"') != absl::string_view::npos;
@@ -806,10 +798,16 @@ std::string Repr(absl::string_view text) {
       out += "\\r";
     } else if (cp == '\t') {
       out += "\\t";
-    } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0xad) {
+    } else if (cp < 0x20 || cp == 0x7f) {
       absl::StrAppend(&out, "\\x", absl::Hex(cp, absl::kZeroPad2));
-    } else {
+    } else if (cp < 0x80 || IsPrintableNonAscii(cp)) {
       out.append(text.data() + pos, len);
+    } else if (cp <= 0xff) {
+      absl::StrAppend(&out, "\\x", absl::Hex(cp, absl::kZeroPad2));
+    } else if (cp <= 0xffff) {
+      absl::StrAppend(&out, "\\u", absl::Hex(cp, absl::kZeroPad4));
+    } else {
+      absl::StrAppend(&out, "\\U", absl::Hex(cp, absl::kZeroPad8));
     }
     pos += len;
   }

@@ -165,8 +165,9 @@ std::optional<double> ParseFloat(absl::string_view text);
 // repr(x) for a float: "1000.0", "0.1", "1e+16", "inf", "nan".
 std::string FloatRepr(double x);
 
-// repr(s) for a str: quotes chosen as Python does, backslash escapes for quotes, backslash
-// and control characters; other characters are kept as they are.
+// repr(s) for a str: quotes chosen as Python does, backslash escapes for quotes, backslash,
+// control and other non-printable characters (\xhh, \uhhhh, \Uhhhhhhhh); printable
+// characters, non-ASCII ones included, are kept as they are.
 std::string Repr(absl::string_view text);
 
 }  // namespace python

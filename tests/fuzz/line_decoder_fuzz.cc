@@ -19,7 +19,7 @@
 
 #include "codec/line/line_decoder.h"
 #include "codec/line/line_encoder.h"
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 #include "core/memory/byte_buffer.h"
 
 namespace {
@@ -202,10 +202,10 @@ LineStatus ReferenceParseLine(absl::string_view line, std::string* name, double*
   if (fields.size() != 3) {
     return LineStatus::kFieldCount;
   }
-  if (!fullerene::codec::ParsePythonFloat(fields[2], timestamp)) {
+  if (!fullerene::core::ParsePythonFloat(fields[2], timestamp)) {
     return LineStatus::kBadTimestamp;
   }
-  if (!fullerene::codec::ParsePythonFloat(fields[1], value)) {
+  if (!fullerene::core::ParsePythonFloat(fields[1], value)) {
     return LineStatus::kBadValue;
   }
   *name = fields[0];
@@ -265,7 +265,7 @@ void CheckRoundTrip(const Event& event) {
   const std::string ts_text(text, fullerene::codec::FormatCarbonTimestamp(timestamp, text));
   Check(ts_text == GlibcTimestamp(timestamp), "FormatCarbonTimestamp differs from glibc %.0f");
   double reparsed;
-  Check(fullerene::codec::ParsePythonFloat(value_text, &reparsed), "value text does not parse");
+  Check(fullerene::core::ParsePythonFloat(value_text, &reparsed), "value text does not parse");
 
   fullerene::core::ByteBuffer out;
   fullerene::codec::AppendLine(&out, "", event.text, timestamp, value);

@@ -10,7 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 #include "gtest/gtest.h"
 
 namespace fullerene::codec {
@@ -302,10 +302,10 @@ TEST(LineDecoderTest, DifferentialAgainstReferenceOnRandomAsciiLines) {
     if (fields.size() != 3) {
       return LineStatus::kFieldCount;
     }
-    if (!ParsePythonFloat(fields[2], &out->timestamp)) {
+    if (!core::ParsePythonFloat(fields[2], &out->timestamp)) {
       return LineStatus::kBadTimestamp;
     }
-    if (!ParsePythonFloat(fields[1], &out->value)) {
+    if (!core::ParsePythonFloat(fields[1], &out->value)) {
       return LineStatus::kBadValue;
     }
     return LineStatus::kOk;

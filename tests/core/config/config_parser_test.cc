@@ -404,6 +404,10 @@ TEST(ConfigPythonTextTest, ParseFloat) {
   EXPECT_EQ(python::ParseFloat(".5"), 0.5);
   EXPECT_EQ(python::ParseFloat("5."), 5.0);
   EXPECT_EQ(python::ParseFloat("-1E-3"), -0.001);
+  // float() strips non-ASCII whitespace but not the ASCII separators str.strip() takes.
+  EXPECT_EQ(python::ParseFloat("\xc2\xa0" "3\xe3\x80\x80"), 3.0);
+  EXPECT_EQ(python::ParseFloat("\x1c" "3"), std::nullopt);
+  EXPECT_EQ(python::ParseFloat("3 \x1f"), std::nullopt);
   EXPECT_EQ(python::ParseFloat("inf"), std::numeric_limits<double>::infinity());
   EXPECT_EQ(python::ParseFloat("-Infinity"), -std::numeric_limits<double>::infinity());
   EXPECT_EQ(python::ParseFloat("1e400"), std::numeric_limits<double>::infinity());

@@ -23,9 +23,9 @@
 
 #include "absl/strings/string_view.h"
 
-namespace fullerene::codec {
+namespace fullerene::core {
 
 // Returns true and sets *out when `text` is a float literal Python's float() accepts.
 [[nodiscard]] bool ParsePythonFloat(absl::string_view text, double* out);
 
-}  // namespace fullerene::codec
+}  // namespace fullerene::core

@@ -1,4 +1,4 @@
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 
 #include <charconv>
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 #include "absl/strings/match.h"
 
-namespace fullerene::codec {
+namespace fullerene::core {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -185,4 +185,4 @@ bool ParsePythonFloat(absl::string_view text, double* out) {
   return true;
 }
 
-}  // namespace fullerene::codec
+}  // namespace fullerene::core

@@ -1,4 +1,4 @@
-#include "codec/number/python_float.h"
+#include "core/base/python_float.h"
 
 #include <charconv>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 
-namespace fullerene::codec {
+namespace fullerene::core {
 namespace {
 
 double Parse(absl::string_view text) {
@@ -85,9 +85,9 @@ TEST(PythonFloatTest, RejectsWhatPythonRejects) {
 }
 
 }  // namespace
-}  // namespace fullerene::codec
+}  // namespace fullerene::core
 
-namespace fullerene::codec {
+namespace fullerene::core {
 namespace {
 
 // The fast path for plain decimals must give exactly what the general path (from_chars, the
@@ -129,4 +129,4 @@ TEST(PythonFloatTest, FastPathAgreesWithGeneralPath) {
 }
 
 }  // namespace
-}  // namespace fullerene::codec
+}  // namespace fullerene::core
