@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
+
 #include "codec/line/line_decoder.h"
 #include "codec/pickle/pickle_frame_reader.h"
 
@@ -30,6 +32,12 @@ struct InboundConnection {
   State state = State::kFree;
   Protocol protocol = Protocol::kLine;
   bool recv_armed = false;
+  // Flow control: reading stopped because a destination its datapoints need is full; its
+  // recv is cancelled and re-armed once every destination in `blocked_on` has room again.
+  bool paused = false;
+  // Shutdown: the read side is shut, the rest of what the client sent is being read.
+  bool reading_out = false;
+  absl::InlinedVector<uint32_t, 2> blocked_on;
   codec::LineStreamDecoder line;
   std::optional<codec::PickleFrameReader> pickle;
 };

@@ -1,5 +1,6 @@
 #include "net/ingest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -29,7 +30,8 @@ Ingest::Ingest(RelayState& state, const core::Router& router, BatchBuilder& buil
       builder_(builder),
       stats_(stats),
       max_queue_size_(state.config.max_queue_size),
-      min_timestamp_resolution_(state.config.min_timestamp_resolution) {}
+      min_timestamp_resolution_(state.config.min_timestamp_resolution),
+      blocks_(state.config.destinations.size(), state.config.use_flow_control) {}
 
 std::string Ingest::SourceName() const {
   if (source_address_ != nullptr) {
@@ -79,6 +81,7 @@ void Ingest::OnMetric(const core::MetricView& metric) {
 }
 
 void Ingest::RelaySelfMetric(absl::string_view name, double value) {
+  source_can_wait_ = false;
   Route(name, now_, value);
 }
 
@@ -100,14 +103,7 @@ void Ingest::Route(absl::string_view name, double timestamp, double value) {
     const int64_t queued =
         shared.queued.load(std::memory_order_relaxed) + builder_.OpenCount(destination);
     dstats.max_queue_length.Max(static_cast<uint64_t>(queued));
-    if (queued >= max_queue_size_) {
-      dstats.full_queue_drops.Add();
-      static core::RateLimiter limiter(1);
-      if (limiter.Allow()) {
-        FULLERENE_LOG(WARNING) << "send queue of "
-                               << state_.config.destinations[destination].text
-                               << " is full (" << queued << " datapoints), dropping";
-      }
+    if (queued >= max_queue_size_ && !TakeOverLimit(destination, queued)) {
       continue;
     }
     if (!shared.connected.load(std::memory_order_relaxed)) {
@@ -115,6 +111,22 @@ void Ingest::Route(absl::string_view name, double timestamp, double value) {
     }
     builder_.Add(destination, name, timestamp, value);
   }
+}
+
+bool Ingest::TakeOverLimit(uint32_t destination, int64_t queued) {
+  if (blocks_[destination] && source_can_wait_) {
+    if (std::find(blocked_.begin(), blocked_.end(), destination) == blocked_.end()) {
+      blocked_.push_back(destination);
+    }
+    return true;
+  }
+  stats_.destinations[destination].full_queue_drops.Add();
+  static core::RateLimiter limiter(1);
+  if (limiter.Allow()) {
+    FULLERENE_LOG(WARNING) << "send queue of " << state_.config.destinations[destination].text
+                           << " is full (" << queued << " datapoints), dropping";
+  }
+  return false;
 }
 
 void Ingest::OnBadLine(codec::LineStatus status, absl::string_view line) {

@@ -12,6 +12,15 @@
 //   ingest.SetSource(fd, "line");
 //   line_decoder.Feed(bytes, ingest);        // OnMetric / OnBadLine
 //   pickle_decoder.Decode(payload, ingest);  // OnMetric / OnBadItem
+//   if (!ingest.blocked().empty()) { stop reading from fd until they have room }
+//
+// Full queues. A destination whose queue holds MAX_QUEUE_SIZE datapoints takes no more
+// unless its overflow policy says otherwise: with `block` (carbon's USE_FLOW_CONTROL = True,
+// the default) the datapoint is still queued and the destination is added to blocked(), so
+// that the worker stops reading from that client until the queue has drained below
+// QUEUE_LOW_WATERMARK_PCT; only clients whose datapoints go there wait. A source that cannot
+// wait (UDP, the relay's own metrics, a client being read out at shutdown) drops and counts
+// instead, as `drop` always does (carbon 1.1.7's behaviour, COMPAT §4.4).
 //
 // Divergences from carbon, on purpose (README.md lists them): a NaN or inf timestamp costs
 // only that datapoint (carbon closes the connection), and so does a datapoint no destination
@@ -24,6 +33,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "codec/line/line_decoder.h"
@@ -45,10 +55,14 @@ class Ingest {
   // iteration.
   void SetNow(double now) { now_ = now; }
   // The connection whose bytes are being decoded, for log lines.
-  void SetSource(int fd, absl::string_view protocol) {
+  // `can_wait`: the source can be paused (a TCP client), so a full queue under the block
+  // policy takes the datapoint and asks the caller to stop reading instead of dropping it.
+  void SetSource(int fd, absl::string_view protocol, bool can_wait) {
     source_fd_ = fd;
     source_address_ = nullptr;
     source_protocol_ = protocol;
+    source_can_wait_ = can_wait;
+    blocked_.clear();
   }
   // A UDP datagram's sender; `address` must outlive the decoding of that datagram.
   void SetDatagramSource(const sockaddr* address, socklen_t length) {
@@ -56,7 +70,12 @@ class Ingest {
     source_address_ = address;
     source_address_length_ = length;
     source_protocol_ = "udp";
+    source_can_wait_ = false;
+    blocked_.clear();
   }
+
+  // Destinations that were full under the block policy while the current source was decoded.
+  const core::DestinationSet& blocked() const { return blocked_; }
 
   // codec handler interface
   void OnMetric(const core::MetricView& metric);
@@ -72,6 +91,8 @@ class Ingest {
 
  private:
   void Route(absl::string_view name, double timestamp, double value);
+  // A full destination's queue met a datapoint: true when it is queued anyway.
+  bool TakeOverLimit(uint32_t destination, int64_t queued);
 
   RelayState& state_;
   const core::Router& router_;
@@ -80,6 +101,9 @@ class Ingest {
   const int64_t max_queue_size_;
   const int64_t min_timestamp_resolution_;
   core::DestinationSet destinations_;
+  core::DestinationSet blocked_;
+  std::vector<bool> blocks_;  // per destination: its overflow policy is block
+  bool source_can_wait_ = false;
   double now_ = 0;
   int source_fd_ = -1;
   const sockaddr* source_address_ = nullptr;

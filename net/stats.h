@@ -55,6 +55,7 @@ class Counter {
   COUNTER(connections_closed)                                                            \
   COUNTER(connections_refused)   /* over MAX_RECEIVER_CONNECTIONS */                     \
   COUNTER(recv_enobufs)          /* multishot recv stopped: provided buffers exhausted */\
+  COUNTER(flow_control_pauses)   /* clients paused because a destination was full */     \
   COUNTER(bytes_received)
 
 // Per worker and destination. The producer side (every worker that routes to it) counts

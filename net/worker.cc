@@ -38,6 +38,8 @@ constexpr unsigned kRingEntries = 1024;
 constexpr absl::Duration kOutboxRetry = absl::Milliseconds(1);
 // While draining, re-check whether the other workers have finished this often.
 constexpr absl::Duration kDrainPoll = absl::Milliseconds(10);
+// While clients are paused for flow control, check their destinations' queues this often.
+constexpr absl::Duration kPausedPoll = absl::Milliseconds(2);
 
 const char* ReceiverName(InboundConnection::Protocol protocol) {
   // carbon's class names, so log lines read the same as carbon-relay's (COMPAT §3.5).
@@ -185,6 +187,7 @@ void Worker::Run() {
       destination->Tick(io, now);
       destination->Pump(io);
     }
+    ResumePausedConnections();
     if (self_metrics_.has_value() && phase_ == Phase::kRunning &&
         now >= self_metrics_->next_due()) {
       CollectSelfMetrics(now);
@@ -306,6 +309,9 @@ void Worker::OnAccept(uint32_t index, int res, uint32_t flags) {
         connection.pickle.reset();
       }
       connection.line.Reset();
+      connection.paused = false;
+      connection.reading_out = false;
+      connection.blocked_on.clear();
       ArmRecv(slot);
       ++open_connections_;
       stats_.worker.connections_accepted.Add();
@@ -361,10 +367,10 @@ void Worker::OnRecv(uint32_t slot, uint32_t generation, int res, uint32_t flags)
   if (res > 0) {
     stats_.worker.bytes_received.Add(static_cast<uint64_t>(res));
     if (connection.state == InboundConnection::State::kOpen) {
-      Process(connection, tcp_buffers_.Data(bid), static_cast<size_t>(res));
+      Process(slot, tcp_buffers_.Data(bid), static_cast<size_t>(res));
     }
     tcp_buffers_.Recycle(bid);
-    if (!more && connection.state == InboundConnection::State::kOpen) {
+    if (!more && connection.state == InboundConnection::State::kOpen && !connection.paused) {
       ArmRecv(slot);
     }
   } else if (res == 0) {
@@ -375,7 +381,13 @@ void Worker::OnRecv(uint32_t slot, uint32_t generation, int res, uint32_t flags)
     // Flow control, not failure: every buffer was in use when data arrived. They are handed
     // back before the next submit, so re-arming now is enough.
     stats_.worker.recv_enobufs.Add();
-    if (connection.state == InboundConnection::State::kOpen) {
+    if (connection.state == InboundConnection::State::kOpen && !connection.paused) {
+      ArmRecv(slot);
+    }
+  } else if (res == -ECANCELED) {
+    // Flow control stopped it (Pause). If the connection was resumed before the cancel
+    // landed, reading starts again here.
+    if (connection.state == InboundConnection::State::kOpen && !connection.paused) {
       ArmRecv(slot);
     }
   } else {
@@ -389,11 +401,12 @@ void Worker::OnRecv(uint32_t slot, uint32_t generation, int res, uint32_t flags)
   MaybeFreeSlot(slot);
 }
 
-void Worker::Process(InboundConnection& connection, const char* data, size_t size) {
+void Worker::Process(uint32_t slot, const char* data, size_t size) {
+  InboundConnection& connection = connections_[slot];
   const absl::string_view bytes(data, size);
-  current_ = &connection;
+  const bool can_wait = !connection.reading_out;
   if (connection.protocol == InboundConnection::Protocol::kLine) {
-    ingest_.SetSource(connection.fd, "line");
+    ingest_.SetSource(connection.fd, "line", can_wait);
     if (!connection.line.Feed(bytes, ingest_)) {
       stats_.worker.lines_too_long.Add();
       FULLERENE_LOG(WARNING) << "line of " << connection.line.overlong_length()
@@ -402,7 +415,7 @@ void Worker::Process(InboundConnection& connection, const char* data, size_t siz
       CloseConnection(connection, "line too long", false);
     }
   } else {
-    ingest_.SetSource(connection.fd, "pickle");
+    ingest_.SetSource(connection.fd, "pickle", can_wait);
     struct FrameSink {
       Worker* worker;
       void OnFrame(absl::string_view payload) { worker->OnFrame(payload); }
@@ -416,7 +429,77 @@ void Worker::Process(InboundConnection& connection, const char* data, size_t siz
       CloseConnection(connection, "frame too long", false);
     }
   }
-  current_ = nullptr;
+  if (!ingest_.blocked().empty() && connection.state == InboundConnection::State::kOpen) {
+    Pause(slot, ingest_.blocked());
+  }
+}
+
+void Worker::Pause(uint32_t slot, const core::DestinationSet& blocked) {
+  InboundConnection& connection = connections_[slot];
+  for (uint32_t destination : blocked) {
+    if (std::find(connection.blocked_on.begin(), connection.blocked_on.end(), destination) ==
+        connection.blocked_on.end()) {
+      connection.blocked_on.push_back(destination);
+    }
+  }
+  if (connection.paused) {
+    return;
+  }
+  connection.paused = true;
+  paused_.push_back(PausedSlot{slot, connection.generation});
+  stats_.worker.flow_control_pauses.Add();
+  if (connection.recv_armed) {
+    // Stop the multishot recv; completions already posted are still processed, so the
+    // queue may go past its limit by what one loop iteration had received.
+    io_uring_sqe* sqe = ring_.GetSqe();
+    io_uring_prep_cancel64(sqe, UserData{Op::kRecv, slot, connection.generation}.Pack(), 0);
+    sqe->user_data = UserData{Op::kIgnored, 0, 0}.Pack();
+  }
+  static core::RateLimiter limiter(1);
+  if (limiter.Allow()) {
+    const uint32_t destination = connection.blocked_on.front();
+    FULLERENE_LOG(INFO) << "pausing " << ReceiverName(connection.protocol) << " client "
+                        << PeerName(connection.fd) << ": the queue of destination "
+                        << config_.destinations[destination].text << " is full ("
+                        << state_.destinations[destination]->queued.load(std::memory_order_relaxed)
+                        << " datapoints); reading resumes below "
+                        << LowWatermark() << " (QUEUE_LOW_WATERMARK_PCT)";
+  }
+}
+
+int64_t Worker::LowWatermark() const {
+  return static_cast<int64_t>(static_cast<double>(config_.max_queue_size) *
+                              std::clamp(config_.queue_low_watermark_pct, 0.0, 1.0));
+}
+
+void Worker::ResumePausedConnections() {
+  if (paused_.empty()) {
+    return;
+  }
+  const int64_t low = LowWatermark();
+  size_t kept = 0;
+  for (const PausedSlot& paused : paused_) {
+    InboundConnection& connection = connections_[paused.slot];
+    if (connection.generation != paused.generation || !connection.paused ||
+        connection.state != InboundConnection::State::kOpen) {
+      continue;
+    }
+    bool room = true;
+    for (uint32_t destination : connection.blocked_on) {
+      room = room &&
+             state_.destinations[destination]->queued.load(std::memory_order_relaxed) <= low;
+    }
+    if (!room) {
+      paused_[kept++] = paused;
+      continue;
+    }
+    connection.paused = false;
+    connection.blocked_on.clear();
+    if (!connection.recv_armed) {
+      ArmRecv(paused.slot);
+    }
+  }
+  paused_.resize(kept);
 }
 
 void Worker::OnFrame(absl::string_view payload) {
@@ -626,16 +709,40 @@ void Worker::BeginStop(absl::Time now) {
       listener.fd = -1;
     }
   }
-  for (InboundConnection& connection : connections_) {
-    if (connection.state == InboundConnection::State::kOpen) {
-      CloseConnection(connection, "closed: relay shutting down", true);
+  // Read what the clients have already sent: after SHUT_RD the kernel still hands out the
+  // bytes queued on the socket, then end-of-file, which closes the connection as usual.
+  // Paused clients are resumed; from now on a full queue drops instead of waiting.
+  for (uint32_t slot = 0; slot < connections_.size(); ++slot) {
+    InboundConnection& connection = connections_[slot];
+    if (connection.state != InboundConnection::State::kOpen) {
+      continue;
+    }
+    connection.reading_out = true;
+    connection.paused = false;
+    connection.blocked_on.clear();
+    shutdown(connection.fd, SHUT_RD);
+    if (!connection.recv_armed) {
+      ArmRecv(slot);
     }
   }
+  paused_.clear();
 }
 
 void Worker::MaybeFinishProducing(absl::Time now) {
   if (phase_ != Phase::kStopping) {
     return;
+  }
+  if (open_connections_ > 0) {
+    if (now < drain_deadline_) {
+      return;
+    }
+    FULLERENE_LOG(WARNING) << "drain timeout: closing " << open_connections_
+                           << " client connections that were still sending";
+    for (InboundConnection& connection : connections_) {
+      if (connection.state == InboundConnection::State::kOpen) {
+        CloseConnection(connection, "closed: drain timeout", false);
+      }
+    }
   }
   FlushClosedBatches();
   phase_ = Phase::kDraining;
@@ -697,6 +804,10 @@ absl::Duration Worker::Timeout(absl::Time now) const {
     if (!outbox.empty()) {
       timeout = std::min(timeout, kOutboxRetry);
     }
+  }
+  if (!paused_.empty()) {
+    // Queues drain on other workers too, which do not wake this one: look again soon.
+    timeout = std::min(timeout, kPausedPoll);
   }
   return std::max(timeout, absl::ZeroDuration());
 }

@@ -87,7 +87,10 @@ class Worker {
   uint32_t AllocateSlot();
   void CloseConnection(InboundConnection& connection, const char* why, bool clean);
   void MaybeFreeSlot(uint32_t slot);
-  void Process(InboundConnection& connection, const char* data, size_t size);
+  void Process(uint32_t slot, const char* data, size_t size);
+  void Pause(uint32_t slot, const core::DestinationSet& blocked);
+  void ResumePausedConnections();
+  int64_t LowWatermark() const;
   void ProcessDatagram(const char* data, size_t size, const sockaddr* from, socklen_t length);
   void OnFrame(absl::string_view payload);
 
@@ -133,7 +136,11 @@ class Worker {
   std::vector<BatchQueue> outbox_;
   std::vector<bool> wake_pending_;
 
-  InboundConnection* current_ = nullptr;  // the connection being decoded, for log lines
+  struct PausedSlot {
+    uint32_t slot;
+    uint32_t generation;
+  };
+  std::vector<PausedSlot> paused_;  // connections not read because a destination is full
   uint64_t wake_buffer_ = 0;
   Phase phase_ = Phase::kRunning;
   absl::Time drain_started_ = absl::InfiniteFuture();

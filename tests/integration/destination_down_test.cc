@@ -153,13 +153,14 @@ TEST_F(DestinationDownTest, DownMidStreamGetsWhatItMissedExactlyOnceWhileOthersC
 }
 
 // COMPAT §4.1, verified with carbon: MAX_QUEUE_SIZE = 100 and the destination down, 1000
-// datapoints give exactly the first 100 once it comes up; the newest are dropped. One worker,
-// so that "first" is the order of the one connection they came on.
+// datapoints give exactly the first 100 once it comes up; the newest are dropped. That is the
+// drop policy (USE_FLOW_CONTROL = False). One worker, so that "first" is the order of the one
+// connection they came on.
 TEST_F(DestinationDownTest, FullQueueKeepsTheFirstMaxQueueSizeDatapoints) {
   PortReservation down;
   const std::string destination = DestinationAt(down.port());
   CarbonConf conf;
-  conf.Set("MAX_QUEUE_SIZE", "100");
+  conf.Set("MAX_QUEUE_SIZE", "100").Set("USE_FLOW_CONTROL", "False");
   StartRelay(conf, {destination}, /*workers=*/"1");
   const std::vector<Datapoint> datapoints = Numbered("q.", 1000);
   SendLines(ports_.line.port(), datapoints);
@@ -173,6 +174,29 @@ TEST_F(DestinationDownTest, FullQueueKeepsTheFirstMaxQueueSizeDatapoints) {
   EXPECT_THAT(relay_.Stderr(),
               HasSubstr(absl::StrCat("destination ", destination,
                                      ": 100 datapoints delivered, 0 given up at shutdown, 900 "
+                                     "dropped on a full queue")));
+}
+
+// The default policy (USE_FLOW_CONTROL = True) is block: the relay stops reading from the
+// client while the queue is full and loses nothing, where carbon-relay drops beyond the
+// queue.
+TEST_F(DestinationDownTest, FullQueueWithDefaultsPausesTheClientAndLosesNothing) {
+  PortReservation down;
+  const std::string destination = DestinationAt(down.port());
+  CarbonConf conf;
+  conf.Set("MAX_QUEUE_SIZE", "100");
+  StartRelay(conf, {destination}, /*workers=*/"1");
+  const std::vector<Datapoint> datapoints = Numbered("q.", 5000);
+  SendLines(ports_.line.port(), datapoints);
+  EXPECT_TRUE(relay_.WaitForLog("pausing MetricLineReceiver client", absl::Seconds(10)));
+  down.Release();
+  Sink sink(Sink::Protocol::kPickle, down.port());
+  EXPECT_TRUE(sink.WaitForCount(datapoints.size(), absl::Seconds(30))) << relay_.Stderr();
+  EXPECT_EQ(relay_.Stop(), 0);
+  ExpectExactlyOnce(sink, datapoints);
+  EXPECT_THAT(relay_.Stderr(),
+              HasSubstr(absl::StrCat("destination ", destination,
+                                     ": 5000 datapoints delivered, 0 given up at shutdown, 0 "
                                      "dropped on a full queue")));
 }
 
