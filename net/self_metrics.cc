@@ -50,6 +50,7 @@ SelfMetrics::SelfMetrics(RelayState& state, absl::Time now)
                          state.config.instance, ".")),
       next_due_(now + interval_),
       previous_(state.config.destinations.size()),
+      previous_workers_(state.stats.size()),
       previous_cpu_seconds_(CpuSeconds()),
       previous_time_(now) {}
 
@@ -67,6 +68,9 @@ void SelfMetrics::Collect(absl::Time now,
       total.queued_until_connected += s.queued_until_connected.Get();
       total.sent += s.sent.Get();
       total.batches_sent += s.batches_sent.Get();
+      total.dropped += s.full_queue_drops.Get() + s.given_up.Get();
+      total.reconnects += s.disconnects.Get();
+      total.connect_failures += s.connect_failures.Get();
       max_queue = std::max(max_queue, s.max_queue_length.Get());
       // The gauge is per interval. Its writer may race this reset and keep a larger value;
       // that only reports a maximum one interval late.
@@ -88,6 +92,31 @@ void SelfMetrics::Collect(absl::Time now,
     }
     counter("sent", total.sent, before.sent);
     counter("batchesSent", total.batches_sent, before.batches_sent);
+    emit(absl::StrCat(prefix, "queued"),
+         static_cast<double>(state_.destinations[d]->queued.load(std::memory_order_relaxed)));
+    emit(absl::StrCat(prefix, "dropped"), static_cast<double>(total.dropped - before.dropped));
+    emit(absl::StrCat(prefix, "reconnects"),
+         static_cast<double>(total.reconnects - before.reconnects));
+    emit(absl::StrCat(prefix, "connectFailures"),
+         static_cast<double>(total.connect_failures - before.connect_failures));
+    before = total;
+  }
+  for (size_t w = 0; w < state_.stats.size(); ++w) {
+    const WorkerStats& s = state_.stats[w]->worker;
+    WorkerTotals total;
+    total.received = s.metrics_received.Get();
+    total.parse_errors = s.lines_invalid.Get() + s.pickle_frames_invalid.Get() +
+                         s.pickle_items_invalid.Get() + s.bad_timestamps.Get();
+    total.enobufs = s.recv_enobufs.Get();
+    total.pauses = s.flow_control_pauses.Get();
+    WorkerTotals& before = previous_workers_[w];
+    const std::string prefix = absl::StrCat(base_, "workers.", w, ".");
+    emit(absl::StrCat(prefix, "received"), static_cast<double>(total.received - before.received));
+    emit(absl::StrCat(prefix, "parseErrors"),
+         static_cast<double>(total.parse_errors - before.parse_errors));
+    emit(absl::StrCat(prefix, "enobufs"), static_cast<double>(total.enobufs - before.enobufs));
+    emit(absl::StrCat(prefix, "flowControlPauses"),
+         static_cast<double>(total.pauses - before.pauses));
     before = total;
   }
 

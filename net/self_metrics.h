@@ -9,6 +9,17 @@
 //   <CARBON_METRIC_PREFIX>.relays.<host>-<instance>.activeConnections, metricsReceived,
 //     blacklistMatches, whitelistRejects, cpuUsage, memUsage
 //
+// and fullerene's own, every interval, under the same base:
+//
+//   ...destinations.<D>.queued            datapoints in memory now (a gauge)
+//   ...destinations.<D>.dropped           full-queue drops and datapoints given up
+//   ...destinations.<D>.reconnects        established connections lost
+//   ...destinations.<D>.connectFailures   connection attempts that failed
+//   ...workers.<N>.received               datapoints accepted by worker N
+//   ...workers.<N>.parseErrors            bad lines, bad pickle frames and items, bad timestamps
+//   ...workers.<N>.enobufs                receives stopped for lack of provided buffers
+//   ...workers.<N>.flowControlPauses      clients paused because a destination was full
+//
 // <host> is the host name with '.' replaced by '_', D is DestinationSpec::StatName(). Counters
 // are per interval. The caller routes the results through the normal path (Ingest::
 // RelaySelfMetric), as carbon does.
@@ -44,6 +55,15 @@ class SelfMetrics {
     uint64_t queued_until_connected = 0;
     uint64_t sent = 0;
     uint64_t batches_sent = 0;
+    uint64_t dropped = 0;
+    uint64_t reconnects = 0;
+    uint64_t connect_failures = 0;
+  };
+  struct WorkerTotals {
+    uint64_t received = 0;
+    uint64_t parse_errors = 0;
+    uint64_t enobufs = 0;
+    uint64_t pauses = 0;
   };
 
   RelayState& state_;
@@ -51,6 +71,7 @@ class SelfMetrics {
   const std::string base_;  // "<prefix>.relays.<host>-<instance>."
   absl::Time next_due_;
   std::vector<DestinationTotals> previous_;
+  std::vector<WorkerTotals> previous_workers_;
   uint64_t previous_received_ = 0;
   double previous_cpu_seconds_ = 0;
   absl::Time previous_time_;

@@ -50,11 +50,25 @@ TEST(SelfMetricsTest, EmitsCarbonsNamesPerInterval) {
   EXPECT_EQ(first[dest + "relayMaxQueueLength"], 9);
   EXPECT_THAT(first, Not(Contains(Key(dest + "fullQueueDrops"))));  // not touched
   EXPECT_THAT(first, Contains(Key(base + "cpuUsage")));
+  // fullerene's own figures.
+  EXPECT_EQ(first[dest + "queued"], 0);
+  EXPECT_EQ(first[dest + "dropped"], 0);
+  EXPECT_EQ(first[base + "workers.0.received"], 7);
+  EXPECT_EQ(first[base + "workers.1.received"], 3);
+  EXPECT_THAT(first, Contains(Key(base + "workers.1.parseErrors")));
   EXPECT_GT(first[base + "memUsage"], 0);
 
   // Counters are per interval: nothing new, nothing but the always-emitted figures.
+  state->stats[1]->worker.lines_invalid.Add(2);
+  state->stats[0]->destinations[0].full_queue_drops.Add(5);
+  state->destinations[0]->queued.store(42);
   std::map<std::string, double> second = Collect(metrics, start + absl::Seconds(120));
   EXPECT_EQ(second[base + "metricsReceived"], 0);
+  EXPECT_EQ(second[base + "workers.1.parseErrors"], 2);
+  EXPECT_EQ(second[base + "workers.0.received"], 0);
+  EXPECT_EQ(second[dest + "dropped"], 5);
+  EXPECT_EQ(second[dest + "fullQueueDrops"], 5);
+  EXPECT_EQ(second[dest + "queued"], 42);
   EXPECT_THAT(second, Not(Contains(Key(dest + "attemptedRelays"))));
   EXPECT_EQ(metrics.next_due(), start + absl::Seconds(180));
 }
